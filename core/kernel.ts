@@ -107,14 +107,14 @@ export class Kernel {
   }
 
   /** Proposes a replicated write; resolves with the apply result once committed. */
-  propose(command: Command): Promise<ApplyOutcome> {
+  async propose(command: Command): Promise<ApplyOutcome> {
     if (!this.owners.has(command.type)) {
-      return Promise.reject(new TribuneError('INTERNAL', `no plugin applies command type '${command.type}'`));
+      throw new TribuneError('INTERNAL', `no plugin applies command type '${command.type}'`);
     }
     return this.consensus.propose(command);
   }
 
-  readBarrier(mode: ReadMode, signal?: AbortSignal): Promise<void> {
+  async readBarrier(mode: ReadMode, signal?: AbortSignal): Promise<void> {
     return this.consensus.readBarrier(mode, signal);
   }
 
