@@ -71,6 +71,7 @@ export interface AddressesConfig {
   http?: string;
   https?: string;
   grpc?: string;
+  grpc_tls?: string;
 }
 
 export interface AgentConfig {
@@ -86,6 +87,7 @@ export interface AgentConfig {
   node_meta: Record<string, string>;
   bind_addr: string;
   advertise_addr?: string;
+  advertise_addr_wan?: string;
   client_addr: string;
   addresses: AddressesConfig;
   ports: PortsConfig;
@@ -93,13 +95,16 @@ export interface AgentConfig {
   alt_domain?: string;
   recursors: string[];
   retry_join: string[];
-  /** Go duration between retry_join attempts. */
-  retry_interval: string;
-  /** 0 = retry forever. */
-  retry_max: number;
+  /** Go duration between retry_join attempts (loadConfig always sets it; optional for hand-built configs). */
+  retry_interval?: string;
+  /** 0 = retry forever (loadConfig always sets it). */
+  retry_max?: number;
   encrypt?: string;
+  encrypt_verify_incoming?: boolean;
+  encrypt_verify_outgoing?: boolean;
   log_level: string;
   log_json: boolean;
+  log_file?: string;
   enable_script_checks: boolean;
   enable_local_script_checks: boolean;
   ui: boolean;
@@ -109,7 +114,7 @@ export interface AgentConfig {
   default_query_time: string;
   max_query_time: string;
   limits: { kv_max_value_size: number; txn_max_req_len: number; http_max_conns_per_client: number };
-  performance: { raft_multiplier: number; rpc_hold_timeout: string };
+  performance: { raft_multiplier: number; rpc_hold_timeout: string; leave_drain_time?: string };
   services: ServiceDefinition[];
   checks: ServiceCheckDefinition[];
   watches: Record<string, unknown>[];
