@@ -6,11 +6,15 @@
  * Selectors: each segment names an own property of an object (or a key of a Map), or indexes a list
  * when it is all digits. A list met with segments still to go fans out: the positive test matches when
  * ANY element matches, and a negated form (`!=`, `not in`, `is not empty`, `not matches`) is exactly the
- * negation of its positive form. A path that finds nothing counts as one absent value: it is empty,
- * equals nothing, contains nothing and matches nothing.
+ * negation of its positive form. go-bexpr v0.1.2, which Consul shipped, applies the negated operator to
+ * each element instead (`Checks.Status != "passing"` holds there when any one check is not passing); we
+ * chose the set reading on purpose: `Checks.Status != "passing"` means no check is passing.
+ * A path that finds nothing counts as one absent value: it is empty, equals nothing, contains nothing
+ * and matches nothing. `matches` patterns are Go's RE2 syntax (see regexp.ts).
  */
 import { describePosition, filterError } from './lexer.js';
 import type { FilterNode, MatchNode } from './parser.js';
+import { compileGoRegExp } from './regexp.js';
 
 export type Predicate = (item: unknown) => boolean;
 type LeafTest = (leaf: unknown) => boolean;
@@ -56,11 +60,11 @@ function buildLeafTest(context: MatchContext): LeafTest {
     case 'empty':
       return (leaf) => isEmpty(leaf, context);
     case 'matches': {
-      const regex = compileGoRegExp(node.value, context.where);
+      const matchesPattern = compileGoRegExp(node.value, context.where);
       return (leaf) => {
         if (leaf === undefined || leaf === null) return false;
         if (typeof leaf !== 'string') throw unsupported(context, leaf);
-        return regex.test(leaf);
+        return matchesPattern(leaf);
       };
     }
   }
@@ -226,137 +230,4 @@ function kindOf(value: unknown): string {
     default:
       return `a ${typeof value}`;
   }
-}
-
-// ---- `matches`: Go RE2 patterns on JavaScript's RegExp --------------------------------------------
-
-const POSIX_CLASSES: Readonly<Record<string, string>> = {
-  alnum: '0-9A-Za-z',
-  alpha: 'A-Za-z',
-  ascii: '\\x00-\\x7f',
-  blank: '\\t ',
-  cntrl: '\\x00-\\x1f\\x7f',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-\\/:-@\\[-`{-~',
-  space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z',
-  word: '0-9A-Za-z_',
-  xdigit: '0-9A-Fa-f',
-};
-
-/**
- * Compiles a Go (RE2) pattern as a RegExp. The syntax people use in filters is shared; the differences
- * are rewritten: a leading `(?i)`/`(?s)`/`(?m)` becomes flags, `(?P<name>` becomes `(?<name>`, `\A` and
- * `\z` become anchors, `\Q…\E` and `\x{…}` become literals, `[[:alpha:]]` classes are expanded and a `]`
- * first in a class is literal. Lookarounds and backreferences, which RE2 lacks, are refused, as are
- * `\p` classes (they would need the `u` flag, whose stricter escapes Go patterns do not follow).
- * Matching is unanchored, as Go's MatchString is.
- */
-function compileGoRegExp(pattern: string, where: string): RegExp {
-  const refuse = (detail: string): never => {
-    throw filterError(`${where}: failed to compile regular expression ${JSON.stringify(pattern)}: ${detail}`);
-  };
-  let flags = '';
-  let pos = 0;
-  const leading = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
-  if (leading) {
-    for (const flag of leading[1]!) {
-      if (flag !== 'i' && flag !== 'm' && flag !== 's') refuse(`flag "${flag}" is not supported`);
-      if (!flags.includes(flag)) flags += flag;
-    }
-    pos = leading[0].length;
-  }
-  let out = '';
-  let inClass = false;
-  while (pos < pattern.length) {
-    const c = pattern[pos]!;
-    if (c === '\\') {
-      const escaped = translateEscape(pattern, pos, inClass, refuse);
-      out += escaped.text;
-      pos = escaped.end;
-      continue;
-    }
-    if (inClass) {
-      const posix = /^\[:(\^?)([a-z]+):\]/.exec(pattern.slice(pos));
-      if (posix) {
-        const expansion = POSIX_CLASSES[posix[2]!];
-        if (expansion === undefined || posix[1] === '^') refuse(`class ${posix[0]} is not supported`);
-        out += expansion;
-        pos += posix[0].length;
-        continue;
-      }
-      if (c === ']') inClass = false;
-      out += c === '[' ? '\\[' : c;
-      pos++;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      const negated = pattern[pos + 1] === '^';
-      out += negated ? '[^' : '[';
-      pos += negated ? 2 : 1;
-      // In RE2 a `]` right after the opening bracket is a literal; in JavaScript it closes an empty class.
-      if (pattern[pos] === ']') {
-        out += '\\]';
-        pos++;
-      }
-      continue;
-    }
-    if (c === '(' && pattern[pos + 1] === '?') {
-      const rest = pattern.slice(pos + 2);
-      if (rest.startsWith('P<')) {
-        out += '(?<';
-        pos += 4;
-        continue;
-      }
-      if (/^(=|!|<=|<!)/.test(rest)) refuse('lookaround assertions are not supported');
-    }
-    out += c;
-    pos++;
-  }
-  try {
-    return new RegExp(out, flags);
-  } catch (err) {
-    return refuse(err instanceof Error ? err.message : String(err));
-  }
-}
-
-function translateEscape(
-  pattern: string,
-  pos: number,
-  inClass: boolean,
-  refuse: (detail: string) => never,
-): { text: string; end: number } {
-  const kind = pattern[pos + 1];
-  if (kind === undefined) return refuse('trailing backslash');
-  if (kind === 'Q') {
-    const close = pattern.indexOf('\\E', pos + 2);
-    const literal = pattern.slice(pos + 2, close < 0 ? undefined : close);
-    return { text: escapeLiteral(literal), end: close < 0 ? pattern.length : close + 2 };
-  }
-  if (kind === 'x' && pattern[pos + 2] === '{') {
-    const hex = /^\{([0-9a-fA-F]{1,6})\}/.exec(pattern.slice(pos + 2));
-    const code = hex ? Number.parseInt(hex[1]!, 16) : Number.NaN;
-    if (!hex || code > 0x10ffff) return refuse('invalid \\x{…} escape');
-    const literal = String.fromCodePoint(code);
-    // An astral character is two UTF-16 units: group it so a quantifier applies to both.
-    const text = escapeLiteral(literal);
-    return { text: literal.length > 1 && !inClass ? `(?:${text})` : text, end: pos + 3 + hex[1]!.length + 1 };
-  }
-  if (kind === 'p' || kind === 'P') return refuse('Unicode classes (\\p, \\P) are not supported');
-  if (!inClass && kind === 'A') return { text: '(?<![\\s\\S])', end: pos + 2 };
-  if (!inClass && kind === 'z') return { text: '(?![\\s\\S])', end: pos + 2 };
-  if (kind >= '1' && kind <= '9') {
-    const octal = /^[0-7]{3}/.exec(pattern.slice(pos + 1));
-    if (!octal) return refuse('backreferences are not supported');
-    return { text: `\\u${Number.parseInt(octal[0], 8).toString(16).padStart(4, '0')}`, end: pos + 4 };
-  }
-  return { text: `\\${kind}`, end: pos + 2 };
-}
-
-function escapeLiteral(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 }

@@ -323,3 +323,80 @@ test('strings made of the language’s own tokens either compile or fail with ou
     { numRuns: 3000 },
   );
 });
+
+// ---- `matches`: Go's RE2 patterns ----------------------------------------------------------------
+
+/** Escapes RE2's metacharacters with a backslash; written here, independently of the implementation. */
+function quoteRegExp(text: string): string {
+  return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+const PATTERN_CHARS = ['a', 'b', '.', '*', '+', '?', '(', ')', '[', ']', '{', '}', '|', '^', '$', '\\'];
+const literalText = fc.string({
+  unit: fc.constantFrom(...PATTERN_CHARS, '-', ':', ' ', '\n', 'é', '\u{1F600}'),
+  maxLength: 8,
+});
+
+test('an escaped literal pattern matches exactly the strings that contain the literal', () => {
+  const subjectFor = (literal: string) =>
+    fc.oneof(
+      literalText,
+      fc.tuple(literalText, literalText).map(([before, after]) => before + literal + after),
+    );
+  fc.assert(
+    fc.property(
+      literalText.chain((literal) => fc.tuple(fc.constant(literal), subjectFor(literal))),
+      ([literal, subject]) => {
+        const expression = `Name matches ${JSON.stringify(quoteRegExp(literal))}`;
+        assert.equal(compileFilter(expression)({ Name: subject }), subject.includes(literal), expression);
+      },
+    ),
+    { numRuns: 1000 },
+  );
+});
+
+test('on patterns both engines accept, matches agrees with a plain RegExp on short ASCII subjects', () => {
+  // Whether a match exists does not depend on leftmost-first versus backtracking order, so where the
+  // shared syntax means the same thing the two must agree; subjects stay short so RegExp stays quick.
+  // Atoms weigh most, so that most drawn patterns are valid in both syntaxes.
+  const token = fc.oneof(
+    { arbitrary: fc.constantFrom('a', 'b', '.', '[ab]', '[^a]'), weight: 6 },
+    { arbitrary: fc.constantFrom('*', '+', '?', '{2}', '{1,2}'), weight: 2 },
+    { arbitrary: fc.constantFrom('|', '(', ')', '^', '$'), weight: 2 },
+  );
+  const pattern = fc.array(token, { maxLength: 10 }).map((tokens) => tokens.join(''));
+  const subject = fc.string({ unit: fc.constantFrom('a', 'b', 'c'), maxLength: 8 });
+  fc.assert(
+    fc.property(pattern, subject, (source, text) => {
+      const ours = outcome(`Name matches ${JSON.stringify(source)}`, { Name: text });
+      let native: RegExp;
+      try {
+        native = new RegExp(source);
+      } catch {
+        return; // JavaScript refuses it; RE2 may accept it (`^*`) or refuse it: either is fine here
+      }
+      if (ours !== 'bad request')
+        assert.equal(ours, native.test(text), `${source} on ${JSON.stringify(text)}`);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('arbitrary patterns either compile or fail with our 400, and never throw when matching', () => {
+  const pattern = fc.oneof(
+    fc.string({
+      unit: fc.constantFrom(...PATTERN_CHARS, 'P', '<', '>', '=', '!', ':', 'i', 'p', 'L', 'x', '1', ','),
+      maxLength: 16,
+    }),
+    fc.string({ maxLength: 16 }),
+  );
+  fc.assert(
+    fc.property(pattern, fc.string({ maxLength: 16 }), (source, text) => {
+      for (const operator of ['matches', 'not matches']) {
+        const answer = outcome(`Name ${operator} ${JSON.stringify(source)}`, { Name: text });
+        assert.ok(answer === 'bad request' || typeof answer === 'boolean');
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});

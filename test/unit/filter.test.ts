@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { RE2JS } from 're2js';
 import { TribuneError } from '../../core/errors.js';
 import {
   applyFilter,
@@ -407,41 +408,97 @@ describe('values', () => {
   });
 });
 
-describe('regular expressions', () => {
+describe('regular expressions (Go RE2 syntax and semantics)', () => {
   const cases = [
     ['(?i)^WEB', 'web-1', true],
+    ['a(?i)B', 'ab', true],
+    ['a(?i:B)c', 'abC', false],
+    ['(?i)k', '\u212a', true], // Kelvin sign folds to k, as in Go
     ['(?is)^a.b$', 'A\nb', true],
+    ['^a.b$', 'a\nb', false],
+    ['(?m)^b$', 'a\nb\nc', true],
+    ['(?U)^a+', 'aaa', true],
+    ['(?P<name>x)', 'x', true],
     ['(?P<name>web)-\\d', 'web-1', true],
+    ['(?<name>x)y', 'xy', true],
     ['\\Aweb', 'web', true],
+    ['\\Aweb', 'a web', false],
     ['web\\z', 'web\n', false],
+    ['web$', 'web\n', false],
     ['^[[:digit:]]+$', '123', true],
     ['^[[:alpha:]_]+$', 'ab_c', true],
     ['^[[:alpha:]]+$', 'ab1', false],
+    ['^[[:^alpha:]]+$', '12-', true],
+    ['^\\pL+$', 'héllo', true],
+    ['^\\p{Greek}$', 'λ', true],
+    ['^\\d$', '\u0663', false], // \d is ASCII only in RE2
+    ['^\\s$', '\u00a0', false], // so is \s
+    ['^.$', '\u{1F600}', true], // one code point, two UTF-16 units
     ['^[]a]+$', ']a]', true],
     ['^\\Qa.b\\E$', 'a.b', true],
     ['^\\Qa.b\\E$', 'axb', false],
-    ['^\\x{41}\\x{1F600}+$', 'A😀😀', true],
+    ['^\\x{41}\\x{1F600}+$', 'A\u{1F600}\u{1F600}', true],
     ['^\\101$', 'A', true],
     ['a{,2}', 'a{,2}', true],
   ] as const;
   for (const [pattern, subject, expected] of cases) {
     test(`${pattern} against ${JSON.stringify(subject)} is ${expected}`, () => {
       assert.equal(compileFilter(`Name matches ${JSON.stringify(pattern)}`)({ Name: subject }), expected);
+      assert.equal(
+        compileFilter(`Name not matches ${JSON.stringify(pattern)}`)({ Name: subject }),
+        !expected,
+      );
     });
   }
 
-  test('patterns RE2 does not accept, and broken ones, are refused when compiling', () => {
-    assertBadRequest(() => compileFilter('Name matches "(?=a)"'), 'lookaround');
-    assertBadRequest(() => compileFilter('Name matches "(?<!a)b"'), 'lookaround');
-    assertBadRequest(() => compileFilter('Name matches "(a)\\\\1"'), 'backreference');
-    assertBadRequest(() => compileFilter('Name matches "\\\\pL"'), 'Unicode classes');
-    assertBadRequest(() => compileFilter('Name matches "(?U)a+"'), 'flag "U"');
-    assertBadRequest(() => compileFilter('Name matches "[[:nope:]]"'), '[:nope:]');
+  test('a pattern that backtracking engines take exponential time on simply answers (linear-time RE2)', () => {
+    // 30 characters: a backtracking RegExp would try about 2^29 ways to split the a's before failing.
+    const subject = `${'a'.repeat(29)}b`;
+    assert.equal(compileFilter('Name matches "(a+)+$"')({ Name: subject }), false);
+    assert.equal(compileFilter('Name not matches "(a+)+$"')({ Name: subject }), true);
+    assert.equal(compileFilter('Name matches "(a+)+b$"')({ Name: subject }), true);
+  });
+
+  test("patterns Go refuses are a 400 naming the position, the pattern and Go's parse error", () => {
+    const refused = [
+      ['(?=a)', 'invalid or unsupported Perl syntax: `(?=`'], // lookahead
+      ['(?!a)', 'invalid or unsupported Perl syntax: `(?!`'],
+      ['(?<=a)b', 'invalid named capture: `(?<=a)b`'], // lookbehind
+      ['(?<!a)b', 'invalid named capture: `(?<!a)b`'],
+      ['(a)\\1', 'invalid escape sequence: `\\1`'], // backreference
+      ['[[:nope:]]', 'invalid character class range: `[:nope:]`'],
+      ['(unclosed', 'missing closing ): `(unclosed`'],
+      ['a**', 'invalid nested repetition operator: `**`'],
+      ['a{1001}', 'invalid repeat count: `{1001}`'],
+      ['\\Z', 'invalid escape sequence: `\\Z`'],
+      ['(?P<n>a)(?P<n>b)', 'duplicate capture group name: `n`'],
+      [`${'('.repeat(1100)}a${')'.repeat(1100)}`, 'expression nests too deeply'],
+    ] as const;
+    for (const [pattern, goError] of refused) {
+      assertBadRequest(
+        () => compileFilter(`Name matches ${JSON.stringify(pattern)}`),
+        '1:1 (0)',
+        `failed to compile regular expression ${JSON.stringify(pattern)}`,
+        `error parsing regexp: ${goError}`,
+      );
+    }
+  });
+
+  test('the position named is that of the match expression holding the pattern', () => {
     assertBadRequest(
-      () => compileFilter('Name matches "(unclosed"'),
-      '1:1 (0)',
-      'regular expression "(unclosed"',
+      () => compileFilter('Service == web and Name not matches "(?=x)"'),
+      '1:20 (19)',
+      '"(?=x)"',
     );
+    assertBadRequest(
+      () => compileFilter('Service == web\n  or Name matches "["'),
+      '2:6 (20)',
+      'missing closing ]',
+    );
+  });
+
+  test('a pattern is compiled once with its filter: a bad one fails before any item is seen', () => {
+    assertBadRequest(() => applyFilter([], 'Name matches "(?!x)"'), 'invalid or unsupported Perl syntax');
   });
 });
 
@@ -570,6 +627,18 @@ describe('applyFilter, filterMapValues and the cache', () => {
     assert.equal(kept['redis-1'], agentService);
     assert.equal(filterMapValues(services, undefined), services);
     assert.deepEqual(filterMapValues(services, 'Service == nothing'), {});
+  });
+
+  test('a pattern is compiled once, with its filter, and reused for every item and request', (t) => {
+    const compile = t.mock.method(RE2JS, 'compile');
+    const expression = 'Service.ID matches "^[a-z]$" and Service.Service not matches "^(?i)DB"';
+    const predicate = compileFilter(expression);
+    assert.equal(compile.mock.callCount(), 2);
+    const items = [serviceEntry('a', {}), serviceEntry('bc', {}), serviceEntry('d', {})];
+    assert.deepEqual(applyFilter(items, expression), [items[0], items[2]]);
+    assert.deepEqual(applyFilter(items, expression), [items[0], items[2]]);
+    assert.equal(compileFilter(expression), predicate);
+    assert.equal(compile.mock.callCount(), 2);
   });
 
   test('compiled filters are cached, and the cache stays bounded', () => {
