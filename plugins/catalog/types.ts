@@ -76,7 +76,10 @@ export interface CheckRow {
 /** Input rows: what a register carries, before the indexes are stamped at apply. */
 export type NodeInput = Omit<NodeRow, 'CreateIndex' | 'ModifyIndex'>;
 export type ServiceInput = Omit<ServiceRow, 'Node' | 'CreateIndex' | 'ModifyIndex'>;
-export type CheckInput = Omit<CheckRow, 'Node' | 'ServiceName' | 'ServiceTags' | 'CreateIndex' | 'ModifyIndex'>;
+export type CheckInput = Omit<
+  CheckRow,
+  'Node' | 'ServiceName' | 'ServiceTags' | 'CreateIndex' | 'ModifyIndex'
+>;
 
 /** Consul's RegisterRequest: a node, optionally one service, and any checks, in one atomic write. */
 export interface CatalogRegisterCommand {

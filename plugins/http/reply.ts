@@ -40,8 +40,9 @@ export function writeReply(ctx: Context, reply: ApiReply, meta: ReplyMeta): void
     ctx.remove('Content-Type');
     return;
   }
-  ctx.type = 'application/json';
   ctx.body = meta.pretty ? `${stringifyJson(reply.body, '    ')}\n` : stringifyJson(reply.body);
+  // Consul sends bare `application/json`; koa's ctx.type would add a charset.
+  ctx.set('Content-Type', 'application/json');
 }
 
 export function writeError(ctx: Context, status: number, message: string): void {
