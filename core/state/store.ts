@@ -7,6 +7,7 @@
  *   `nodes`                 the node list          `node/<name>`      one node, its services and checks
  *   `services`              the service list       `service/<name>`   one service's instances and health
  *   `checks`                any check              `kv/<key>`         one key (prefix waiters watch `kv/<prefix>`)
+ *   `kv`                    any KV change (the table index, for missing keys and the root prefix)
  *   `sessions`, `session/<id>`, `acl`, `events` — for the plugins that own them.
  */
 import { Table } from './table.js';

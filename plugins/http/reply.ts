@@ -26,13 +26,13 @@ export function writeReply(ctx: Context, reply: ApiReply, meta: ReplyMeta): void
     }
   }
   if (reply.raw !== undefined) {
-    ctx.type = reply.contentType ?? 'application/octet-stream';
     ctx.body = reply.raw;
+    ctx.set('Content-Type', reply.contentType ?? 'application/octet-stream');
     return;
   }
   if (reply.text !== undefined) {
-    ctx.type = reply.contentType ?? 'text/plain; charset=utf-8';
     ctx.body = reply.text;
+    ctx.set('Content-Type', reply.contentType ?? 'text/plain; charset=utf-8');
     return;
   }
   if (reply.body === undefined) {
