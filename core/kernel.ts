@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config/types.js';
-import type { Consensus, ApplyOutcome, ReadMode } from './consensus.js';
+import type { ApplyOutcome, Consensus, ReadMode } from './consensus.js';
 import { TribuneError } from './errors.js';
 import { type ApplyContext, type Command, createKernelHooks, type KernelHooks } from './hooks.js';
 import { type InterceptableHook, instrumentHook, wrapTapFailure } from './instrument.js';

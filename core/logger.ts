@@ -6,7 +6,14 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const SECRET_PATHS = [
   'token',
   '*.token',
@@ -29,7 +36,8 @@ export function pinoLevel(level: string): string {
 
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return /\s/.test(value) ? JSON.stringify(value) : value;
-  if (value && typeof value === 'object' && 'message' in value) return JSON.stringify((value as Error).message);
+  if (value && typeof value === 'object' && 'message' in value)
+    return JSON.stringify((value as Error).message);
   return JSON.stringify(value);
 }
 
@@ -49,13 +57,24 @@ export function humanLine(json: string): string {
   return `${time} ${level} ${name}${String(entry.msg ?? '')}${fields.length ? `: ${fields.join(' ')}` : ''}`;
 }
 
-export function createLogger(opts: { level: string; json: boolean; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(opts: {
+  level: string;
+  json: boolean;
+  destination?: NodeJS.WritableStream;
+}): Logger {
   const destination = opts.destination ?? process.stderr;
-  const options = { level: pinoLevel(opts.level), redact: { paths: SECRET_PATHS, censor: '<hidden>' }, base: undefined };
+  const options = {
+    level: pinoLevel(opts.level),
+    redact: { paths: SECRET_PATHS, censor: '<hidden>' },
+    base: undefined,
+  };
   if (opts.json) return pino(options, destination);
   const human = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      const lines = chunk.toString('utf8').split('\n').filter((l) => l !== '');
+      const lines = chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       destination.write(`${lines.map(humanLine).join('\n')}\n`);
       done();
     },

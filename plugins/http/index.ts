@@ -36,7 +36,9 @@ export function createHttpPlugin() {
       );
       const bound = servers.flatMap((server) => {
         const address = server.address();
-        return typeof address === 'object' && address ? [{ address: address.address, port: address.port }] : [];
+        return typeof address === 'object' && address
+          ? [{ address: address.address, port: address.port }]
+          : [];
       });
       boundAddresses.set(kernel, bound);
       kernel.logger.info({ addresses: bound.map((b) => `${b.address}:${b.port}`) }, 'HTTP API listening');

@@ -2,8 +2,9 @@
  * What a route handler sees: parsed parameters, the body on demand, the token, and `read()` which
  * runs a query under the request's consistency mode and blocking parameters.
  */
-import { buffer } from 'node:stream/consumers';
+
 import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type { ReadMode } from '../../core/consensus.js';
 import { TribuneError } from '../../core/errors.js';
 import type { Kernel } from '../../core/kernel.js';

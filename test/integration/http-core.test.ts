@@ -46,7 +46,9 @@ const probe = definePlugin({
       routes.add({
         method: 'PUT',
         path: '/v1/probe/bump/:topic',
-        handler: async (req) => ({ body: (await req.kernel.propose({ type: 'probe.bump', topic: req.params.topic })).result }),
+        handler: async (req) => ({
+          body: (await req.kernel.propose({ type: 'probe.bump', topic: req.params.topic })).result,
+        }),
       });
       routes.add({
         method: 'GET',
@@ -62,7 +64,11 @@ const probe = definePlugin({
           throw new Error('unexpected');
         },
       });
-      routes.add({ method: 'PUT', path: '/v1/probe/json', handler: async (req) => ({ body: (await req.json()) ?? null }) });
+      routes.add({
+        method: 'PUT',
+        path: '/v1/probe/json',
+        handler: async (req) => ({ body: (await req.json()) ?? null }),
+      });
     });
   },
 });
@@ -101,14 +107,16 @@ test('URL-encoded params round-trip; uint64 numbers stay exact; ?pretty indents'
 
 test('token precedence: ?token, then X-Consul-Token, then Bearer', async () => {
   const token = async (query: string, headers: Record<string, string>) =>
-    ((await (await fetch(`${agent.url}/v1/probe/echo/x${query}`, { headers })).json()) as { token: string }).token;
+    ((await (await fetch(`${agent.url}/v1/probe/echo/x${query}`, { headers })).json()) as { token: string })
+      .token;
   assert.equal(await token('?token=q', { 'X-Consul-Token': 'h', Authorization: 'Bearer b' }), 'q');
   assert.equal(await token('', { 'X-Consul-Token': 'h', Authorization: 'Bearer b' }), 'h');
   assert.equal(await token('', { Authorization: 'bearer b' }), 'b');
 });
 
 test('consistency flags are presence-based and conflicting flags are a 400', async () => {
-  const mode = async (q: string) => ((await (await fetch(`${agent.url}/v1/probe/echo/x${q}`)).json()) as { mode: string }).mode;
+  const mode = async (q: string) =>
+    ((await (await fetch(`${agent.url}/v1/probe/echo/x${q}`)).json()) as { mode: string }).mode;
   assert.equal(await mode('?stale='), 'stale');
   assert.equal(await mode('?consistent'), 'consistent');
   const both = await fetch(`${agent.url}/v1/probe/echo/x?stale&consistent`);
@@ -144,7 +152,10 @@ test('malformed JSON bodies are 400 Request decode failed', async () => {
   const res = await fetch(`${agent.url}/v1/probe/json`, { method: 'PUT', body: '{"a":' });
   assert.equal(res.status, 400);
   assert.match(await res.text(), /^Request decode failed: /);
-  const good = await fetch(`${agent.url}/v1/probe/json`, { method: 'PUT', body: '{"Flags":18446744073709551615}' });
+  const good = await fetch(`${agent.url}/v1/probe/json`, {
+    method: 'PUT',
+    body: '{"Flags":18446744073709551615}',
+  });
   assert.equal(await good.text(), '{"Flags":18446744073709551615}');
 });
 
@@ -154,7 +165,10 @@ test('blocking reads: X-Consul-Index never 0, bad params are 400, a covering wri
   assert.equal(first.headers.get('x-consul-knownleader'), 'true');
   assert.equal(first.headers.get('x-consul-lastcontact'), '0');
   assert.equal((await fetch(`${agent.url}/v1/probe/watch/a?index=abc`)).status, 400);
-  assert.equal(await (await fetch(`${agent.url}/v1/probe/watch/a?index=1&wait=forever`)).text(), 'Invalid wait time');
+  assert.equal(
+    await (await fetch(`${agent.url}/v1/probe/watch/a?index=1&wait=forever`)).text(),
+    'Invalid wait time',
+  );
 
   const bumpA = await (await fetch(`${agent.url}/v1/probe/bump/a`, { method: 'PUT' })).json();
   const waiting = fetch(`${agent.url}/v1/probe/watch/a?index=${bumpA}&wait=20s`);

@@ -44,7 +44,8 @@ test('malformed JSON is a 400 with a position', () => {
   for (const bad of ['{', '{"a":}', '[1,]', '{"a":1}x', '"\u0001"', 'tru']) {
     assert.throws(
       () => parseJson(bad),
-      (err: unknown) => err instanceof TribuneError && err.code === 'BAD_REQUEST' && /offset \d+/.test(err.message),
+      (err: unknown) =>
+        err instanceof TribuneError && err.code === 'BAD_REQUEST' && /offset \d+/.test(err.message),
       bad,
     );
   }

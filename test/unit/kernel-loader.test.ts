@@ -1,27 +1,36 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
+import { SyncHook } from 'tapable';
 import { TribuneError } from '../../core/errors.js';
 import { Kernel } from '../../core/kernel.js';
 import { commandOwners, orderPlugins } from '../../core/loader.js';
 import { definePlugin, type PluginManifest } from '../../core/plugin.js';
 import { definePluginHooks } from '../../core/plugin-hooks.js';
-import { SyncHook } from 'tapable';
 import { testConfig } from '../helpers/test-config.js';
 
-const plugin = (name: string, dependencies: string[] = [], extra: Partial<PluginManifest> = {}): PluginManifest =>
-  definePlugin({ name, dependencies, apply() {}, ...extra });
+const plugin = (
+  name: string,
+  dependencies: string[] = [],
+  extra: Partial<PluginManifest> = {},
+): PluginManifest => definePlugin({ name, dependencies, apply() {}, ...extra });
 
 function newKernel(): Kernel {
   return new Kernel({ config: testConfig(), logger: pino({ level: 'silent' }) });
 }
 
 function hasCode(code: string, pattern?: RegExp) {
-  return (err: unknown) => err instanceof TribuneError && err.code === code && (!pattern || pattern.test(err.message));
+  return (err: unknown) =>
+    err instanceof TribuneError && err.code === code && (!pattern || pattern.test(err.message));
 }
 
 test('plugins are ordered after their dependencies, stably', () => {
-  const order = orderPlugins([plugin('kv', ['http', 'raft']), plugin('http'), plugin('raft'), plugin('dns', ['http'])]);
+  const order = orderPlugins([
+    plugin('kv', ['http', 'raft']),
+    plugin('http'),
+    plugin('raft'),
+    plugin('dns', ['http']),
+  ]);
   assert.deepEqual(
     order.map((p) => p.name),
     ['http', 'raft', 'kv', 'dns'],
@@ -48,7 +57,11 @@ test('a plugin loaded twice is refused', () => {
 
 test('two owners of one command type are refused', () => {
   assert.throws(
-    () => commandOwners([plugin('kv', [], { commands: ['kv.set'] }), plugin('evil', [], { commands: ['kv.set'] })]),
+    () =>
+      commandOwners([
+        plugin('kv', [], { commands: ['kv.set'] }),
+        plugin('evil', [], { commands: ['kv.set'] }),
+      ]),
     hasCode('PLUGIN_COMMAND_OWNER', /'kv.set' is claimed by both 'kv' and 'evil'/),
   );
 });
@@ -66,7 +79,10 @@ test('only the declared owner may tap a command type, and only once', () => {
       k.hooks.onApply.for('kv.set').tap('intruder', () => false);
     },
   });
-  assert.throws(() => kernel.use([owner, intruder]), hasCode('PLUGIN_HOOK_FAILED', /'intruder'.*belongs to 'kv'/));
+  assert.throws(
+    () => kernel.use([owner, intruder]),
+    hasCode('PLUGIN_HOOK_FAILED', /'intruder'.*belongs to 'kv'/),
+  );
   const undeclared = plugin('sneaky', [], {
     apply(k) {
       k.hooks.onApply.for('sneaky.op').tap('sneaky', () => 1);
@@ -118,7 +134,10 @@ test('async tap failures and start failures are named too', async () => {
     kernel.hooks.onLeaderElected.promise({ term: 1, signal: new AbortController().signal }),
     hasCode('PLUGIN_HOOK_FAILED', /'slow' failed in hook 'onLeaderElected': no quorum/),
   );
-  await assert.rejects(kernel.start(), hasCode('PLUGIN_HOOK_FAILED', /'slow' failed in hook 'start': port in use/));
+  await assert.rejects(
+    kernel.start(),
+    hasCode('PLUGIN_HOOK_FAILED', /'slow' failed in hook 'start': port in use/),
+  );
 });
 
 test('domain errors thrown by a tap keep their code', () => {
@@ -133,7 +152,15 @@ test('domain errors thrown by a tap keep their code', () => {
     }),
   ]);
   assert.throws(
-    () => kernel.hooks.onCheck.call({ node: '', checkId: '', serviceId: '', previous: undefined, status: 'passing', output: '' }),
+    () =>
+      kernel.hooks.onCheck.call({
+        node: '',
+        checkId: '',
+        serviceId: '',
+        previous: undefined,
+        status: 'passing',
+        output: '',
+      }),
     hasCode('NOT_FOUND'),
   );
 });
@@ -153,12 +180,18 @@ test('applyCommitted runs the owner and fires the watch sets of what it bumped',
     }),
   ]);
   const woken = kernel.store.watch.wait({ topics: ['kv/a'] }, 5_000);
-  const result = kernel.applyCommitted({ type: 'kv.set', key: 'a', value: '1' }, { index: 7, term: 1, time: 0 });
+  const result = kernel.applyCommitted(
+    { type: 'kv.set', key: 'a', value: '1' },
+    { index: 7, term: 1, time: 0 },
+  );
   assert.equal(result, true);
   assert.equal(await woken, 'changed');
   assert.equal(kernel.store.lastIndex, 7);
   assert.equal(kernel.store.topicIndex('kv/a'), 7);
-  assert.throws(() => kernel.applyCommitted({ type: 'nope' }, { index: 8, term: 1, time: 0 }), /no plugin applies/);
+  assert.throws(
+    () => kernel.applyCommitted({ type: 'nope' }, { index: 8, term: 1, time: 0 }),
+    /no plugin applies/,
+  );
 });
 
 test('proposals fail with No cluster leader until a consensus provider exists', async () => {

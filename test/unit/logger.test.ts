@@ -17,7 +17,10 @@ function capture(): { stream: Writable; text: () => string } {
 test('secrets are redacted from log lines', async () => {
   const out = capture();
   const logger = createLogger({ level: 'info', json: true, destination: out.stream });
-  logger.info({ token: 'b1a2-secret', headers: { 'x-consul-token': 'abc-secret' }, acl: { token: 'x-secret' } }, 'request');
+  logger.info(
+    { token: 'b1a2-secret', headers: { 'x-consul-token': 'abc-secret' }, acl: { token: 'x-secret' } },
+    'request',
+  );
   await new Promise((r) => setImmediate(r));
   assert.doesNotMatch(out.text(), /secret/);
   assert.match(out.text(), /<hidden>/);
@@ -31,7 +34,7 @@ test('human lines read like Consul logs and respect the level', async () => {
   await new Promise((r) => setImmediate(r));
   const text = out.text();
   assert.doesNotMatch(text, /hidden/);
-  assert.match(text, /^\d{4}-\d\d-\d\dT[\d:.]+Z \[WARN\]  agent: request failed: path="\/v1\/kv\/a b"\n$/);
+  assert.match(text, /^\d{4}-\d\d-\d\dT[\d:.]+Z \[WARN\] {2}agent: request failed: path="\/v1\/kv\/a b"\n$/);
   assert.equal(humanLine('not json'), 'not json');
   assert.equal(pinoLevel('DEBUG'), 'debug');
   assert.equal(pinoLevel('loud'), 'info');

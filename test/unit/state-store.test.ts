@@ -10,9 +10,12 @@ import { WatchHub } from '../../core/state/watch.js';
 test('table prefix scans return exactly the matching keys in order', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.boolean(), fc.string({ maxLength: 4, unit: fc.constantFrom('a', 'b', '/', 'c') })), {
-        maxLength: 60,
-      }),
+      fc.array(
+        fc.tuple(fc.boolean(), fc.string({ maxLength: 4, unit: fc.constantFrom('a', 'b', '/', 'c') })),
+        {
+          maxLength: 60,
+        },
+      ),
       fc.string({ maxLength: 2, unit: fc.constantFrom('a', 'b', '/') }),
       (ops, prefix) => {
         const table = new Table<number>('t');
@@ -112,7 +115,9 @@ test('blocking query times out with the current answer', async () => {
 
 test('snapshot round-trips every table, index and topic; restore wakes all waiters', async () => {
   const store = new StateStore();
-  store.table<{ v: number; b: bigint; bytes: Buffer }>('kv').set('a', { v: 1, b: 2n ** 63n, bytes: Buffer.from('hi') });
+  store
+    .table<{ v: number; b: bigint; bytes: Buffer }>('kv')
+    .set('a', { v: 1, b: 2n ** 63n, bytes: Buffer.from('hi') });
   store.table<string>('nodes').set('n1', 'x');
   store.bump('kv/a', 9);
   store.finishApply(9);
