@@ -39,6 +39,8 @@ export interface ApiRequestInit {
   blockingSettings: BlockingSettings;
   signal: AbortSignal;
   random: () => number;
+  /** A request header by lower-case name. */
+  header: (name: string) => string | undefined;
 }
 
 export class ApiRequest {
@@ -61,6 +63,11 @@ export class ApiRequest {
     this.query = init.query;
     this.token = init.token;
     this.signal = init.signal;
+  }
+
+  /** A request header, by name in any case (`Accept`, `Content-Type`). */
+  header(name: string): string | undefined {
+    return this.init.header(name.toLowerCase());
   }
 
   /** Presence of a flag parameter (`?recurse`, `?stale=`): any value, even empty, counts. */

@@ -109,6 +109,7 @@ async function dispatch(
     },
     signal: abort.signal,
     random,
+    header: (name) => ctx.get(name) || undefined,
   });
   const reply = await route.handler(req);
   writeReply(ctx, reply, {
