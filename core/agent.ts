@@ -11,6 +11,7 @@ import { builtinPlugins } from './builtin-plugins.js';
 import { diffConfig, type LoadedConfig, loadConfig, reloadConfig } from './config/load.js';
 import type { PluginSchemas } from './config/schema.js';
 import { type ConfigWatcher, watchConfig } from './config/watch.js';
+import { TribuneError } from './errors.js';
 import { Kernel } from './kernel.js';
 import { createLogger, pinoLevel } from './logger.js';
 import { resolveNodeId } from './node-id.js';
@@ -133,10 +134,13 @@ async function applyReload(
   try {
     await kernel.hooks.onConfigReload.promise(diff);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    diff.problems.push(err instanceof Error ? err.message : String(err));
+  }
+  if (diff.problems.length > 0) {
+    const message = diff.problems.join('\n');
     logger.error({ error: message }, 'Failed to apply reloaded configuration');
     setReloadStatus(kernel, { error: message, at: Date.now() });
-    throw err;
+    throw new TribuneError('CONFIG_INVALID', message);
   }
   setReloadStatus(kernel, { error: null, at: Date.now() });
   logger.info(

@@ -16,4 +16,9 @@ export interface ConfigDiff {
   logLevelChanged: boolean;
   /** Every other top-level key whose value changed. */
   changedKeys: string[];
+  /**
+   * What a plugin could not apply. Taps append here instead of throwing, so every plugin gets its turn;
+   * the reload then reports all of them.
+   */
+  problems: string[];
 }

@@ -210,6 +210,7 @@ export function diffConfig(previous: AgentConfig, next: AgentConfig): ConfigDiff
     watchesChanged: !isDeepStrictEqual(previous.watches, next.watches),
     templatesChanged: !isDeepStrictEqual(previous.templates, next.templates),
     pluginsChanged: !isDeepStrictEqual(previous.plugins, next.plugins),
+    problems: [],
     logLevelChanged: previous.log_level !== next.log_level,
     changedKeys,
   };

@@ -4,7 +4,7 @@
  * The manifest is `createAgentPlugin()`; the runtime behind it lives one per kernel.
  */
 import type { Logger } from 'pino';
-import { AsyncSeriesBailHook, SyncBailHook } from 'tapable';
+import { AsyncSeriesBailHook, SyncBailHook, SyncHook } from 'tapable';
 import { readVersionInfo } from '../../core/cli/commands/version.js';
 import { canonicalCheckDefinition, canonicalServiceDefinition } from '../../core/config/canonical.js';
 import type { AgentConfig, ServiceCheckDefinition } from '../../core/config/types.js';
@@ -58,7 +58,18 @@ export const getAgentHooks = definePluginHooks('agent', () => ({
   members: new SyncBailHook<[{ wan: boolean; segment: string }], Member[] | undefined>(['query']),
   /** Joins `address`; resolves to the number of nodes contacted, undefined when no tap handles it. */
   join: new AsyncSeriesBailHook<[{ address: string; wan: boolean }], number | undefined>(['request']),
+  /**
+   * A TTL check was updated (check/pass|warn|fail|update), even when nothing changed: the health
+   * plugin resets the check's TTL timer. `output` is what was recorded (capped).
+   */
+  ttlUpdated: new SyncHook<[TtlUpdate]>(['update']),
 }));
+
+export interface TtlUpdate {
+  checkId: string;
+  status: CheckStatus;
+  output: string;
+}
 
 const runtimes = new WeakMap<Kernel, AgentRuntime>();
 const reloadStatuses = new WeakMap<Kernel, ReloadStatus>();
@@ -292,6 +303,11 @@ export class AgentRuntime {
     const max = own > 0 && own < configured ? own : configured;
     const capped = truncateOutput(output, max);
     this.setCheckStatus(id, status, capped, false);
+    try {
+      getAgentHooks(this.kernel).ttlUpdated.call({ checkId: id, status, output: capped });
+    } catch (err) {
+      this.logger.error({ err, checkId: id }, 'a ttlUpdated tap failed');
+    }
     if (this.persistence) {
       const ttlMs = Number(parseGoDurationNs(entry.definition.ttl ?? '0s') / 1_000_000n);
       await this.persistence.saveCheckState({
@@ -560,12 +576,8 @@ export function createAgentPlugin(options: AgentPluginOptions = {}) {
       kernel.hooks.onConfigReload.tapPromise('agent', async (diff) => {
         const { problems } = await created.applyConfig(diff.next);
         // Everything else is applied; the reload still reports what could not be (as Consul's does).
-        if (problems.length > 0) {
-          throw new TribuneError(
-            'CONFIG_INVALID',
-            `Failed reloading services and checks: ${problems.join('; ')}`,
-          );
-        }
+        if (problems.length > 0)
+          diff.problems.push(`Failed reloading services and checks: ${problems.join('; ')}`);
       });
     },
     async start() {
