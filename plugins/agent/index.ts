@@ -1,3 +1,8 @@
+/**
+ * The `agent` plugin: this agent's local services and checks (from config files and the HTTP API),
+ * their persistence in data_dir, anti-entropy to the catalog, and the /v1/agent/* endpoints.
+ * The manifest is `createAgentPlugin()`; its runtime (runtime.ts) lives one per kernel.
+ */
 import type { AgentConfig } from '../../core/config/types.js';
 import { TribuneError } from '../../core/errors.js';
 import type { CheckStatus } from '../../core/hooks.js';
