@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: runs every benchmark in sequence and prints a summary table. Numbers only, never
  * pass/fail (the exit code is non-zero only when the bench itself broke).
- *   npm run bench -- [--quick] [--only kv-throughput,blocking-fanout,raft-commit]
+ *   npm run bench -- [--quick] [--only kv-throughput,blocking-fanout,raft-commit,dns,health-checks]
  */
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { runBlockingFanout } from './blocking-fanout.js';
+import { runDnsBench } from './dns.js';
+import { runHealthChecksBench } from './health-checks.js';
 import { runKvThroughput } from './kv-throughput.js';
 import { type BenchOptions, type BenchResult, parseBenchArgs } from './lib/options.js';
 import { REPO_ROOT } from './lib/peers.js';
@@ -38,6 +40,8 @@ const BENCHMARKS: ReadonlyArray<[string, Benchmark]> = [
   ['kv-throughput', runKvThroughput],
   ['blocking-fanout', runBlockingFanout],
   ['raft-commit', runRaftCommit],
+  ['dns', runDnsBench],
+  ['health-checks', runHealthChecksBench],
 ];
 
 async function main(): Promise<number> {

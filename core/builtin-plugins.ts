@@ -1,6 +1,7 @@
 /** The plugins every agent runs, in a fresh instance per kernel. */
 import { createAgentPlugin } from '../plugins/agent/index.js';
 import { createCatalogPlugin } from '../plugins/catalog/index.js';
+import { createDnsPlugin } from '../plugins/dns/index.js';
 import { createHealthPlugin } from '../plugins/health/index.js';
 import { createHttpPlugin } from '../plugins/http/index.js';
 import { createKvPlugin } from '../plugins/kv/index.js';
@@ -19,6 +20,7 @@ export function builtinPlugins(opts: BuiltinPluginOptions): PluginManifest[] {
     createHttpPlugin(),
     createRaftPlugin(),
     createCatalogPlugin(),
+    createDnsPlugin(),
     createAgentPlugin({ reload: opts.reload, leave: opts.leave }),
     createHealthPlugin(),
     createKvPlugin(),
