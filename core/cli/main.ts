@@ -70,6 +70,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 }
 
 export function processIO(): CliIO {
+  // `tribune members | head`: a closed pipe ends the command quietly, as Unix tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
   return {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
