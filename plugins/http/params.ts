@@ -10,14 +10,23 @@ export interface BlockingSettings {
 
 export interface ParsedBlocking {
   minIndex: number;
-  /** The wait clamped to the maximum, before jitter. */
+  /** The wait clamped to the maximum, before jitter; 0 when the read does not block. */
   waitMs: number;
 }
 
 const UINT = /^\d+$/;
 
-/** `?index` and `?wait` as Consul reads them; `random` is injected so tests can pin the jitter. */
-export function parseBlocking(query: URLSearchParams, settings: BlockingSettings): ParsedBlocking {
+/** Where the agent's wait limits come from; asked only when a request blocks. */
+export interface BlockingSettingsSource {
+  blockingSettings(): BlockingSettings;
+}
+
+/**
+ * `?index` and `?wait` as Consul reads them. Both are validated on every read; the wait (defaulted
+ * and clamped to the agent's limits) is worked out only when `?index` makes the read block, and is
+ * 0 otherwise.
+ */
+export function parseBlocking(query: URLSearchParams, settings: BlockingSettingsSource): ParsedBlocking {
   const rawIndex = query.get('index');
   let minIndex = 0;
   if (rawIndex !== null && rawIndex !== '') {
@@ -26,7 +35,7 @@ export function parseBlocking(query: URLSearchParams, settings: BlockingSettings
     if (!Number.isSafeInteger(minIndex)) throw new TribuneError('BAD_REQUEST', 'Invalid index');
   }
   const rawWait = query.get('wait');
-  let waitMs = settings.defaultWaitMs;
+  let waitMs = 0;
   if (rawWait !== null && rawWait !== '') {
     try {
       waitMs = parseGoDuration(rawWait);
@@ -34,9 +43,11 @@ export function parseBlocking(query: URLSearchParams, settings: BlockingSettings
       throw new TribuneError('BAD_REQUEST', 'Invalid wait time');
     }
     if (waitMs < 0) throw new TribuneError('BAD_REQUEST', 'Invalid wait time');
-    if (waitMs === 0) waitMs = settings.defaultWaitMs;
   }
-  return { minIndex, waitMs: Math.min(waitMs, settings.maxWaitMs) };
+  if (minIndex <= 0) return { minIndex, waitMs: 0 };
+  const { defaultWaitMs, maxWaitMs } = settings.blockingSettings();
+  if (waitMs === 0) waitMs = defaultWaitMs;
+  return { minIndex, waitMs: Math.min(waitMs, maxWaitMs) };
 }
 
 /** Adds Consul's jitter: up to wait/16 more, so that many clients do not return in lockstep. */

@@ -32,12 +32,23 @@ export function toKvPair(row: KvRow, withValue = true): KvPairJson {
     withValue && row.Value.length > 0
       ? Buffer.from(row.Value.buffer, row.Value.byteOffset, row.Value.byteLength).toString('base64')
       : null;
+  // Two literals rather than a spread: this runs for every pair of every KV answer.
+  if (row.Session) {
+    return {
+      LockIndex: row.LockIndex,
+      Key: row.Key,
+      Flags: BigInt(row.Flags),
+      Value: value,
+      Session: row.Session,
+      CreateIndex: row.CreateIndex,
+      ModifyIndex: row.ModifyIndex,
+    };
+  }
   return {
     LockIndex: row.LockIndex,
     Key: row.Key,
     Flags: BigInt(row.Flags),
     Value: value,
-    ...(row.Session ? { Session: row.Session } : {}),
     CreateIndex: row.CreateIndex,
     ModifyIndex: row.ModifyIndex,
   };

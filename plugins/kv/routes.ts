@@ -54,6 +54,8 @@ const hasDotDotSegment = (key: string): boolean => key.split(/[/\\]/).includes('
  */
 export function keyValidationError(key: string): string | undefined {
   if (/^\s|\s$/.test(key)) return 'key must not have leading or trailing spaces';
+  // The usual key has neither: no segment can be `..`, nor decode to it.
+  if (!key.includes('.') && !key.includes('%')) return undefined;
   if (hasDotDotSegment(key)) return 'key contains path traversal sequence';
   if (hasDotDotSegment(percentDecoded(key))) return 'key contains encoded path traversal sequence';
   return undefined;
@@ -88,9 +90,14 @@ export function goEncodeQuery(query: URLSearchParams): string {
     .join('&');
 }
 
+const PUT_EXCLUSIVE_FLAGS = ['cas', 'acquire', 'release'] as const;
+const DELETE_EXCLUSIVE_FLAGS = ['recurse', 'cas'] as const;
+
 /** 400 `Conflicting flags: <query>` when more than one of `flags` is present, as Consul writes it. */
 function rejectConflictingFlags(req: ApiRequest, flags: readonly string[]): void {
-  if (flags.filter((flag) => req.has(flag)).length > 1) {
+  let present = 0;
+  for (const flag of flags) if (req.has(flag)) present++;
+  if (present > 1) {
     throw badRequest(`Conflicting flags: ${goEncodeQuery(req.query)}\n`);
   }
 }
@@ -151,7 +158,7 @@ function applyResult(result: unknown): boolean {
 async function putKv(req: ApiRequest): Promise<ApiReply> {
   const key = keyParam(req);
   if (key === '') throw badRequest('Missing key name');
-  rejectConflictingFlags(req, ['cas', 'acquire', 'release']);
+  rejectConflictingFlags(req, PUT_EXCLUSIVE_FLAGS);
   const flags = req.has('flags') ? parseUint64(req.get('flags') ?? '').toString() : '0';
   let verb: 'set' | 'cas' | 'lock' | 'unlock' = 'set';
   let index = 0;
@@ -178,7 +185,7 @@ async function putKv(req: ApiRequest): Promise<ApiReply> {
 
 async function deleteKv(req: ApiRequest): Promise<ApiReply> {
   const key = keyParam(req);
-  rejectConflictingFlags(req, ['recurse', 'cas']);
+  rejectConflictingFlags(req, DELETE_EXCLUSIVE_FLAGS);
   let verb: 'delete' | 'delete-tree' | 'delete-cas' = 'delete';
   let index = 0;
   if (req.has('recurse')) verb = 'delete-tree';
