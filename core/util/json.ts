@@ -152,47 +152,97 @@ export function parseJson(text: string): JsonValue {
   return new Parser(text).parseDocument();
 }
 
-function stringifyInner(value: unknown, indent: string, depth: string): string | undefined {
-  if (value === null) return 'null';
+/** Quoted object keys, memoised: answers repeat the same few dozen field names. Bounded. */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 4096;
+
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+/** Bytes as a JSON string of standard base64 (Go's []byte encoding), without copying a Buffer. */
+function bytesJson(bytes: Uint8Array): string {
+  const buffer = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return JSON.stringify(buffer.toString('base64'));
+}
+
+/** A scalar's JSON text; `undefined` for what JSON omits (undefined, functions, symbols). */
+function scalarJson(value: unknown): string | undefined {
   switch (typeof value) {
-    case 'bigint':
-      return value.toString();
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
     case 'string':
       return JSON.stringify(value);
-    case 'undefined':
-    case 'function':
-    case 'symbol':
+    case 'number':
+      return Number.isFinite(value) ? `${value}` : 'null';
+    case 'bigint':
+      return value.toString();
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      return value === null ? 'null' : undefined;
+    default:
       return undefined;
   }
-  if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
-    return JSON.stringify(Buffer.from(value).toString('base64'));
-  }
-  const inner = indent ? depth + indent : '';
-  const nl = indent ? '\n' : '';
-  const colon = indent ? ': ' : ':';
+}
+
+// Compact and indented output are separate walkers: the compact one is on every API answer.
+function compactJson(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return scalarJson(value);
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
-    const parts = value.map((v) => stringifyInner(v, indent, inner) ?? 'null');
-    return `[${nl}${parts.map((p) => inner + p).join(`,${nl}`)}${nl}${depth}]`;
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += compactJson(value[i]) ?? 'null';
+    }
+    return `${out}]`;
+  }
+  if (value instanceof Uint8Array) return bytesJson(value);
+  const toJSON = (value as { toJSON?: () => unknown }).toJSON;
+  if (typeof toJSON === 'function') return compactJson(toJSON.call(value));
+  const record = value as Record<string, unknown>;
+  let out = '';
+  for (const key of Object.keys(record)) {
+    const encoded = compactJson(record[key]);
+    if (encoded === undefined) continue;
+    out += `${out === '' ? '' : ','}${quoteKey(key)}:${encoded}`;
+  }
+  return `{${out}}`;
+}
+
+function indentedJson(value: unknown, indent: string, depth: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return scalarJson(value);
+  if (value instanceof Uint8Array) return bytesJson(value);
+  const inner = depth + indent;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    let out = '';
+    for (let i = 0; i < value.length; i++) {
+      out += `${i > 0 ? ',' : ''}\n${inner}${indentedJson(value[i], indent, inner) ?? 'null'}`;
+    }
+    return `[${out}\n${depth}]`;
   }
   const toJSON = (value as { toJSON?: () => unknown }).toJSON;
-  if (typeof toJSON === 'function') return stringifyInner(toJSON.call(value), indent, depth);
-  const parts: string[] = [];
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    const encoded = stringifyInner(v, indent, inner);
-    if (encoded !== undefined) parts.push(`${inner}${JSON.stringify(key)}${colon}${encoded}`);
+  if (typeof toJSON === 'function') return indentedJson(toJSON.call(value), indent, depth);
+  const record = value as Record<string, unknown>;
+  let out = '';
+  for (const key of Object.keys(record)) {
+    const encoded = indentedJson(record[key], indent, inner);
+    if (encoded === undefined) continue;
+    out += `${out === '' ? '' : ','}\n${inner}${quoteKey(key)}: ${encoded}`;
   }
-  if (parts.length === 0) return '{}';
-  return `{${nl}${parts.join(`,${nl}`)}${nl}${depth}}`;
+  return out === '' ? '{}' : `{${out}\n${depth}}`;
 }
 
 /** JSON.stringify that writes bigints as bare integers; `indent` as JSON.stringify's space argument. */
 export function stringifyJson(value: unknown, indent = ''): string {
-  return stringifyInner(value, indent, '') ?? 'null';
+  return (indent === '' ? compactJson(value) : indentedJson(value, indent, '')) ?? 'null';
 }
 
 /**
